@@ -1,0 +1,1 @@
+"""The Netlife portal: its settings (a Prefect block), credentials, and the HTTP client."""

@@ -1,0 +1,1 @@
+"""The CSV contract: portal payload models, the campaign row, errors with exit codes."""

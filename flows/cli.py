@@ -1,0 +1,86 @@
+"""`campaign-cli`: run the same flow as the deployments, from a shell.
+
+Exit codes: 0 ok, 10 contract (bad arguments or data), 20 upstream (portal),
+30 storage (S3 or disk), 1 a bug. Errors are one line on stderr saying what to check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+import flows  # noqa: F401  (logging config before Prefect loads)
+from contracts.errors import CampaignError, ContractError
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors are contract errors: exit 10, before any request."""
+
+    def error(self, message: str):
+        raise ContractError(f"invalid arguments: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from flows.build_campaign import package_version
+
+    parser = _Parser(prog="campaign-cli", description="SMS campaign builder")
+    parser.add_argument("--version", action="version", version=f"campaign-cli {package_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    build = sub.add_parser("build", help="build one day's campaign CSV")
+    build.add_argument("--date", help="YYYY-MM-DD (default: today in CAMPAIGN_TZ)")
+    build.add_argument("--portals", help="comma-separated portal keys (default: the allow-list, or PORTALS)")
+    build.add_argument("--job-id", action="append", dest="job_ids", metavar="J1,J2",
+                       help="only these jobs (repeatable, comma-separated)")
+    audience = build.add_mutually_exclusive_group()
+    audience.add_argument("--buyers", dest="audience", action="store_const", const="buyers")
+    audience.add_argument("--non-buyers", dest="audience", action="store_const", const="non-buyers")
+    audience.add_argument("--both", dest="audience", action="store_const", const="both")
+    build.add_argument("--contact-filter", choices=("phone-only", "email-only", "any"), default="phone-only")
+    build.add_argument("--check-registered-users", action=argparse.BooleanOptionalAction, default=True)
+    build.add_argument("--registered-only", action="store_true")
+    build.add_argument("--concurrency", type=int, default=8, help="jobs in flight (default 8)")
+    build.add_argument("--retries", type=int, default=3, help="job retries on upstream errors (default 3)")
+    build.add_argument("--max-reject-ratio", type=float, default=0.05)
+    build.add_argument("--out", help="PATH, s3://bucket/key.csv or - for stdout")
+    build.add_argument("--mode", choices=("production", "dry-run"), default="production")
+    build.add_argument("--dry-run", action="store_const", dest="mode", const="dry-run",
+                       help="same as --mode dry-run: write nothing, report what would be written")
+    return parser
+
+
+def run_build(args: argparse.Namespace) -> dict:
+    from flows.build_campaign import build_campaign
+    from flows.params import resolve
+
+    params = dict(date=args.date, portals=args.portals, job_ids=args.job_ids, audience=args.audience or "both",
+                  contact_filter=args.contact_filter, check_registered_users=args.check_registered_users,
+                  registered_only=args.registered_only, concurrency=args.concurrency, retries=args.retries,
+                  out=args.out, mode=args.mode, max_reject_ratio=args.max_reject_ratio)
+    resolve(**params)  # bad arguments fail here, before Prefect starts or a request is made
+    return build_campaign(**params)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        summary = run_build(args)
+    except CampaignError as exc:
+        print(f"campaign-cli: {type(exc).__name__} (exit {exc.exit_code}): {exc}. {exc.action}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: say so, keep the traceback in the (redacted) JSON logs
+        logging.getLogger("campaign.cli").exception("unexpected error", extra={"event": "crash"})
+        print(f"campaign-cli: unexpected {type(exc).__name__} (exit 1): {CampaignError.action}", file=sys.stderr)
+        return 1
+    if summary["out"] != "-":
+        print(json.dumps({"out": summary["out"], "manifest": summary["manifest"], "rows": summary["rows_out"],
+                          "dry_run": summary["dry_run"]}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

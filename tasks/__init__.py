@@ -1,0 +1,1 @@
+"""Prefect tasks: thin wrappers that call plain functions and name what they did."""
