@@ -57,6 +57,17 @@ class RequestStats:
                 "request_ms_total": round(self.request_ms_total, 1)}
 
 
+class _Both:
+    """Record into a job's stats and the client's totals at once."""
+
+    def __init__(self, *targets: RequestStats):
+        self.targets = targets
+
+    def record(self, latency_ms: float, retried: bool) -> None:
+        for target in self.targets:
+            target.record(latency_ms, retried)
+
+
 def unwrap(body: Any) -> Any:
     """The payload of `{"data": ...}`, or the bare payload."""
     return body["data"] if isinstance(body, dict) and "data" in body else body
@@ -80,6 +91,7 @@ class PortalClient:
         self.policy = policy or RetryPolicy.from_env()
         self.limiter = limiter or PortalLimiter(settings.rate_limit_per_sec, settings.max_in_flight)
         self._sleep = sleep
+        self.totals = RequestStats()  # every request of this process, failed task attempts included
         creds = settings.credentials
         self._base = httpx.URL(settings.base_url + "/")
         self._http = httpx.Client(
@@ -102,6 +114,7 @@ class PortalClient:
     def get(self, url: str | httpx.URL, endpoint: str, stats: RequestStats,
             params: dict | None = None, allow_404: bool = False) -> Any:
         """GET and decode JSON; None for an allowed 404. Raises UpstreamError when retries run out."""
+        stats = _Both(stats, self.totals)
         target = url if isinstance(url, httpx.URL) else self._base.join(url)
         attempt = 0
         while True:
@@ -223,6 +236,13 @@ def client_for(settings: PortalSettings) -> PortalClient:
         if client is None:
             client = _clients[settings] = PortalClient(settings)
         return client
+
+
+def request_totals() -> dict[str, int]:
+    """Requests and retries of every client in this process so far (a run takes the difference)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+    return {"requests": sum(c.totals.requests for c in clients), "retries": sum(c.totals.retries for c in clients)}
 
 
 def close_clients() -> None:

@@ -15,6 +15,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from blocks.client import request_totals
 from contracts.checks import DEFAULT_MAX_REJECT_RATIO
 from contracts.errors import CampaignError, ContractError, StorageError, UpstreamError
 from contracts.row import CSV_HEADER
@@ -105,6 +106,7 @@ def build_campaign(
 ) -> dict:
     """Build one day's SMS audience CSV. Fails with ContractError / UpstreamError / StorageError."""
     started = time.monotonic()
+    totals_before = request_totals()
     logger = get_run_logger()
     params = resolve(date=date, portals=portals, job_ids=job_ids, audience=audience,
                      contact_filter=contact_filter, check_registered_users=check_registered_users,
@@ -134,8 +136,9 @@ def build_campaign(
 
     checked = check_contract(results, params.max_reject_ratio)
     counts = per_portal_counts(params, results, checked.rows)
-    requests = sum(d.stats.get("requests", 0) for d in discovered) + sum(r.stats["requests"] for r in results)
-    retries_seen = sum(d.stats.get("retries", 0) for d in discovered) + sum(r.stats["retries"] for r in results)
+    totals = request_totals()
+    requests = totals["requests"] - totals_before["requests"]  # failed task attempts included
+    retries_seen = totals["retries"] - totals_before["retries"]
     manifest = {
         "header": list(CSV_HEADER), "parameters": params.as_manifest(), "per_portal": counts,
         "rejects": dict(sorted(checked.rejects.items())), "duplicates_removed": checked.duplicates,

@@ -126,6 +126,14 @@ class PortalSimulator:
     def reset_stats(self) -> None:
         self.stats.reset()
 
+    def reset(self, knobs: Knobs | None = None) -> None:
+        """Back to a fresh start: new knobs, no armed faults, empty rate windows, zero stats."""
+        self.knobs = knobs or Knobs()
+        self._fail_next.clear()
+        self._windows.clear()
+        self._rng = random.Random(self.knobs.fault_seed)
+        self.stats.reset()
+
     # ---- ASGI ---------------------------------------------------------------------
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":

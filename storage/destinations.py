@@ -137,7 +137,8 @@ class _S3:
         try:
             self.client.delete_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
-            raise StorageError(f"cannot remove s3://{self.bucket}/{key} ({_aws_reason(exc)})") from None
+            raise StorageError(f"cannot remove s3://{self.bucket}/{key} ({_aws_reason(exc)}): "
+                               "check the bucket, s3:DeleteObject and AWS credentials") from None
 
 
 def _aws_reason(exc: Exception) -> str:
