@@ -1,0 +1,26 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --editable '.[test]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## build today's campaign against the simulator; prints where the CSV is
+	$(PY) scripts/demo_run.py
+
+test: $(STAMP)  ## the whole suite (starts its own Prefect server and simulator on 127.0.0.1)
+	$(PY) -m pytest
+
+bench: $(STAMP)  ## simulator throughput (run by hand; prints figures, asserts nothing)
+	$(PY) bench/sim_throughput.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache
