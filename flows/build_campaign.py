@@ -24,6 +24,7 @@ from pipeline.fetch import JobResult
 from tasks.check_contract import check_contract
 from tasks.discover_jobs import discover_jobs
 from tasks.fetch_job import fetch_job, retry_delays
+from tasks.shadow_diff import shadow_diff
 from tasks.write_campaign import Written, write_campaign
 
 PORTAL_COUNTS = ("jobs", "rows", "buyers", "non_buyers", "rejects", "skipped_no_access_key")
@@ -103,6 +104,7 @@ def build_campaign(
     out: str | None = None,
     mode: str = "production",
     max_reject_ratio: float = DEFAULT_MAX_REJECT_RATIO,
+    legacy_out: str | None = None,
 ) -> dict:
     """Build one day's SMS audience CSV. Fails with ContractError / UpstreamError / StorageError."""
     started = time.monotonic()
@@ -111,7 +113,8 @@ def build_campaign(
     params = resolve(date=date, portals=portals, job_ids=job_ids, audience=audience,
                      contact_filter=contact_filter, check_registered_users=check_registered_users,
                      registered_only=registered_only, concurrency=concurrency, retries=retries, out=out,
-                     mode=mode, max_reject_ratio=max_reject_ratio, scheduled=_scheduled_start())
+                     mode=mode, max_reject_ratio=max_reject_ratio, legacy_out=legacy_out,
+                     scheduled=_scheduled_start())
     logger.info("campaign started", extra={"event": "campaign_started", "date": params.day.isoformat(),
                                            "portals": params.portals, "mode": params.mode})
 
@@ -154,6 +157,8 @@ def build_campaign(
     }
     logger.info("campaign summary", extra={"event": "summary", **summary})
     _publish_artifacts(params, written, counts)
+    if params.legacy_out:
+        summary["shadow_diff"] = shadow_diff(params.legacy_out, written.csv_uri)
     logger.info("campaign complete", extra={"event": "campaign_complete", "contact_count": written.rows,
                                             "out": written.csv_uri, "dry_run": written.dry_run})
     return {**summary, "date": params.day.isoformat(), "out": written.csv_uri,

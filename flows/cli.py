@@ -2,6 +2,7 @@
 
 Exit codes: 0 ok, 10 contract (bad arguments or data), 20 upstream (portal),
 30 storage (S3 or disk), 1 a bug. Errors are one line on stderr saying what to check.
+`campaign-cli diff` exits 0 when the files are equivalent and 1 when they differ.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 
 import flows  # noqa: F401  (logging config before Prefect loads)
 from contracts.errors import CampaignError, ContractError
+from contracts.row import ROW_KEY
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,10 +47,39 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--retries", type=int, default=3, help="job retries on upstream errors (default 3)")
     build.add_argument("--max-reject-ratio", type=float, default=0.05)
     build.add_argument("--out", help="PATH, s3://bucket/key.csv or - for stdout")
-    build.add_argument("--mode", choices=("production", "dry-run"), default="production")
+    build.add_argument("--mode", choices=("production", "shadow", "dry-run"), default="production",
+                       help="shadow writes under a shadow/ prefix beside the production key")
+    build.add_argument("--legacy-out", help="shadow mode: the legacy CSV (path or s3://) to diff against")
     build.add_argument("--dry-run", action="store_const", dest="mode", const="dry-run",
                        help="same as --mode dry-run: write nothing, report what would be written")
+
+    diff = sub.add_parser("diff", help="compare a legacy CSV with a new one, row by row on a key")
+    diff.add_argument("legacy", help="legacy CSV: path or s3://bucket/key")
+    diff.add_argument("new", help="new CSV: path or s3://bucket/key")
+    diff.add_argument("--key", default=",".join(ROW_KEY), help="comma-separated key columns (default %(default)s)")
+    diff.add_argument("--ignore-columns", default="", help="comma-separated columns not to compare")
+    diff.add_argument("--normalize-phones", action=argparse.BooleanOptionalAction, default=True,
+                      help="compare phone columns as E.164 (default on)")
+    diff.add_argument("--ignore-formula-guard", action=argparse.BooleanOptionalAction, default=True,
+                      help="treat a leading ' before =,+,-,@ as absent (default on)")
+    diff.add_argument("--examples", type=int, default=5, help="examples per kind of difference")
+    diff.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """0 equivalent, 1 different (10 / 30 raised as errors)."""
+    from shadow.diff import DiffOptions, diff_csv, render_report
+
+    key = tuple(c.strip() for c in args.key.split(",") if c.strip())
+    if not key:
+        raise ContractError("--key needs at least one column")
+    options = DiffOptions(key=key, ignore_columns=frozenset(c.strip() for c in args.ignore_columns.split(",") if c.strip()),
+                          normalize_phones=args.normalize_phones, ignore_formula_guard=args.ignore_formula_guard,
+                          max_examples=args.examples)
+    result = diff_csv(args.legacy, args.new, options)
+    print(json.dumps(result.as_dict(), indent=2) if args.json else render_report(result), end="\n" if args.json else "")
+    return 0 if result.equivalent else 1
 
 
 def run_build(args: argparse.Namespace) -> dict:
@@ -58,7 +89,7 @@ def run_build(args: argparse.Namespace) -> dict:
     params = dict(date=args.date, portals=args.portals, job_ids=args.job_ids, audience=args.audience or "both",
                   contact_filter=args.contact_filter, check_registered_users=args.check_registered_users,
                   registered_only=args.registered_only, concurrency=args.concurrency, retries=args.retries,
-                  out=args.out, mode=args.mode, max_reject_ratio=args.max_reject_ratio)
+                  out=args.out, mode=args.mode, max_reject_ratio=args.max_reject_ratio, legacy_out=args.legacy_out)
     resolve(**params)  # bad arguments fail here, before Prefect starts or a request is made
     return build_campaign(**params)
 
@@ -66,6 +97,8 @@ def run_build(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "diff":
+            return run_diff(args)
         summary = run_build(args)
     except CampaignError as exc:
         print(f"campaign-cli: {type(exc).__name__} (exit {exc.exit_code}): {exc}. {exc.action}", file=sys.stderr)

@@ -16,7 +16,8 @@ from contracts.portals import check_portals, default_portals
 from storage.destinations import Destination
 
 JOB_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-MODES = ("production", "dry-run")
+MODES = ("production", "shadow", "dry-run")
+SHADOW_PREFIX = "shadow"
 DEFAULT_TZ = "America/New_York"
 
 
@@ -32,12 +33,14 @@ class RunParams:
     destination: Destination
     mode: str
     max_reject_ratio: float
+    legacy_out: str | None = None
 
     def as_manifest(self) -> dict:
         return {
             "date": self.day.isoformat(), "portals": self.portals, "job_ids": self.job_ids,
             **self.options.model_dump(), "concurrency": self.concurrency, "retries": self.retries,
             "out": self.destination.uri, "mode": self.mode, "max_reject_ratio": self.max_reject_ratio,
+            "legacy_out": self.legacy_out,
         }
 
 
@@ -77,7 +80,7 @@ def split_list(value: str | list[str] | None) -> list[str] | None:
 
 def resolve(*, date: str | None, portals, job_ids, audience: str, contact_filter: str,
             check_registered_users: bool, registered_only: bool, concurrency: int, retries: int,
-            out: str | None, mode: str, max_reject_ratio: float,
+            out: str | None, mode: str, max_reject_ratio: float, legacy_out: str | None = None,
             scheduled: dt.datetime | None = None) -> RunParams:
     tz = campaign_tz()
     day = campaign_day(date, tz, scheduled)
@@ -104,6 +107,12 @@ def resolve(*, date: str | None, portals, job_ids, audience: str, contact_filter
         destination = Destination.parse(out or default_out(day))
     except ValueError as exc:
         raise ContractError(str(exc)) from None
+    if mode == "shadow":
+        if destination.kind == "stdout":
+            raise ContractError("shadow mode writes a file: give --out a path or s3:// URI")
+        destination = destination.with_prefix(SHADOW_PREFIX)  # never the production key
+    if legacy_out and mode != "shadow":
+        raise ContractError("legacy_out is for shadow mode only")
     return RunParams(day=day, tz=tz, portals=chosen, job_ids=jobs, options=options,
                      concurrency=int(concurrency), retries=int(retries), destination=destination,
-                     mode=mode, max_reject_ratio=float(max_reject_ratio))
+                     mode=mode, max_reject_ratio=float(max_reject_ratio), legacy_out=legacy_out or None)

@@ -134,3 +134,30 @@ def test_a_payload_breaking_its_model_is_a_contract_error_not_retried(portal_env
     with pytest.raises(ContractError, match="breaks its model"):
         build_campaign(date=REFERENCE_DAY.isoformat(), out=str(tmp_path / "c.csv"), retries=3)
     assert portal_env.app.stats.by_job[job] == 1  # fetched once: a contract error is never retried
+
+
+def test_shadow_mode_writes_only_under_shadow_and_publishes_the_diff(portal_env, tmp_path, caplog):
+    from prefect.artifacts import Artifact
+
+    from tests.legacy import legacy_csv, read_rows
+
+    production = tmp_path / "reference" / "campaign.csv"
+    build_campaign(date=REFERENCE_DAY.isoformat(), out=str(production))
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_text(legacy_csv(read_rows(production.read_text(encoding="utf-8"))), encoding="utf-8")
+
+    caplog.set_level(logging.INFO)
+    day = tmp_path / "campaigns" / "2025-10-31"
+    summary = build_campaign(date=REFERENCE_DAY.isoformat(), out=str(day / "campaign.csv"), mode="shadow",
+                             legacy_out=str(legacy))
+    assert sorted(p.name for p in day.iterdir()) == ["shadow"]
+    assert sorted(p.name for p in (day / "shadow").iterdir()) == ["campaign.csv", "manifest.json"]
+    assert (day / "shadow" / "campaign.csv").read_bytes() == production.read_bytes()
+
+    diff = summary["shadow_diff"]
+    assert diff["equivalent"] is False and diff["legacy"]["malformed_rows"] > 0
+    assert diff["column_differences"]["buyer"] > 0
+    event = next(r for r in caplog.records if getattr(r, "event", None) == "shadow_diff")
+    assert event.legacy["malformed_rows"] == diff["legacy"]["malformed_rows"]
+    artifact = Artifact.get("shadow-diff")
+    assert artifact is not None and "DIFFERENT" in artifact.data and "buyer=" in artifact.data

@@ -82,10 +82,16 @@ def test_split_list_accepts_repeats_and_commas():
     {"audience": "everyone"}, {"contact_filter": "pigeon"}, {"mode": "chaos"}, {"concurrency": 0},
     {"retries": -1}, {"max_reject_ratio": 2}, {"out": "s3://bucket"},
     {"registered_only": True, "check_registered_users": False},
+    {"mode": "shadow", "out": "-"}, {"legacy_out": "legacy.csv"},
 ])
 def test_bad_parameters_are_contract_errors(change):
     with pytest.raises(ContractError):
         resolve(**{**DEFAULTS, **change})
+
+
+def test_shadow_mode_never_writes_the_production_key():
+    params = resolve(**{**DEFAULTS, "mode": "shadow", "out": "s3://b/campaigns/2025-10-31/campaign.csv"})
+    assert params.destination.uri == "s3://b/campaigns/2025-10-31/shadow/campaign.csv"
 
 
 def test_portals_env_narrows_the_default(monkeypatch):

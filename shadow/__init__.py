@@ -1,0 +1,1 @@
+"""Shadow runs: a semantic CSV diff against the legacy tool's output."""
