@@ -21,6 +21,7 @@ from contracts.errors import CampaignError, ContractError, StorageError, Upstrea
 from contracts.row import CSV_HEADER
 from flows.params import RunParams, resolve
 from pipeline.fetch import JobResult
+from tasks.caching import reuse_on_retry
 from tasks.check_contract import check_contract
 from tasks.discover_jobs import discover_jobs
 from tasks.fetch_job import fetch_job, retry_delays
@@ -119,8 +120,9 @@ def build_campaign(
                                            "portals": params.portals, "mode": params.mode})
 
     tz_name = getattr(params.tz, "key", "UTC")
-    discovered, errors = settle([discover_jobs.submit(p, params.day, tz_name, params.job_ids)
-                                 for p in params.portals])
+    reuse = reuse_on_retry()  # a UI retry of this run skips the work it already finished
+    discover = discover_jobs.with_options(**reuse)
+    discovered, errors = settle([discover.submit(p, params.day, tz_name, params.job_ids) for p in params.portals])
     raise_worst(errors, len(params.portals), "portal discoveries")
     work = [(d.portal, job, acts) for d in discovered for job, acts in d.jobs.items()]
     if params.job_ids:
@@ -130,10 +132,11 @@ def build_campaign(
             logger.warning("requested jobs have no activity in the webshop on the date", extra={
                 "event": "jobs_not_found", "jobs": missing})
 
-    fetch = fetch_job.with_options(retries=params.retries, retry_delay_seconds=retry_delays(params.retries))
+    fetch = fetch_job.with_options(retries=params.retries, retry_delay_seconds=retry_delays(params.retries), **reuse)
     with ThreadPoolTaskRunner(max_workers=params.concurrency) as runner:
         futures = runner.map(fetch, {"portal": [w[0] for w in work], "job_id": [w[1] for w in work],
-                                     "activities": [w[2] for w in work], "options": unmapped(params.options)})
+                                     "day": unmapped(params.day), "activities": [w[2] for w in work],
+                                     "options": unmapped(params.options)})
         results, errors = settle(futures)
     raise_worst(errors, len(work), "jobs")
 

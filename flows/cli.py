@@ -64,7 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="treat a leading ' before =,+,-,@ as absent (default on)")
     diff.add_argument("--examples", type=int, default=5, help="examples per kind of difference")
     diff.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    blocks = sub.add_parser("blocks", help="Prefect blocks of this project")
+    blocks_sub = blocks.add_subparsers(dest="blocks_command", required=True, parser_class=_Parser)
+    blocks_sub.add_parser("register", help="register block types and create block documents from the environment "
+                                           "(idempotent; see deployments/DEPLOY.md)")
     return parser
+
+
+def run_blocks_register() -> int:
+    from blocks.register import register_blocks
+
+    for slug in register_blocks():
+        print(slug)
+    return 0
 
 
 def run_diff(args: argparse.Namespace) -> int:
@@ -99,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "diff":
             return run_diff(args)
+        if args.command == "blocks":
+            return run_blocks_register()
         summary = run_build(args)
     except CampaignError as exc:
         print(f"campaign-cli: {type(exc).__name__} (exit {exc.exit_code}): {exc}. {exc.action}", file=sys.stderr)

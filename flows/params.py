@@ -64,9 +64,12 @@ def campaign_day(date: str | None, tz: dt.tzinfo, scheduled: dt.datetime | None 
 
 
 def default_out(day: dt.date) -> str:
+    """s3://$CAMPAIGN_BUCKET/campaigns/<date>/campaign.csv, else $CAMPAIGN_OUT_DIR (./out)/<date>/campaign.csv."""
     bucket = os.environ.get("CAMPAIGN_BUCKET")
     key = f"campaigns/{day.isoformat()}/campaign.csv"
-    return f"s3://{bucket}/{key}" if bucket else os.path.join("out", day.isoformat(), "campaign.csv")
+    if bucket:
+        return f"s3://{bucket}/{key}"
+    return os.path.join(os.environ.get("CAMPAIGN_OUT_DIR") or "out", day.isoformat(), "campaign.csv")
 
 
 def split_list(value: str | list[str] | None) -> list[str] | None:

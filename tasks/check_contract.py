@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from contracts.checks import CheckedRows, check_rows
 from pipeline.fetch import JobResult
@@ -12,7 +13,7 @@ from pipeline.fetch import JobResult
 REJECT_PREFIX = "rejected_"
 
 
-@task(name="check_contract")
+@task(name="check_contract", cache_policy=NO_CACHE)
 def check_contract(results: list[JobResult], max_reject_ratio: float) -> CheckedRows:
     earlier: Counter = Counter()
     for result in results:

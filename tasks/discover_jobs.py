@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from pipeline.discover import Discovery, discover
 from tasks.portals import portal_client
 
 
-@task(name="discover_jobs", task_run_name="discover-{portal}", retries=2, retry_delay_seconds=5)
+@task(name="discover_jobs", task_run_name="discover-{portal}", retries=2, retry_delay_seconds=5,
+      cache_policy=NO_CACHE)
 def discover_jobs(portal: str, day: dt.date, tz_name: str, job_ids: list[str] | None) -> Discovery:
     from zoneinfo import ZoneInfo
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from contracts.errors import UpstreamError
 from contracts.options import BuildOptions
@@ -31,8 +33,9 @@ def retry_delays(retries: int) -> list[float]:
 
 
 @task(name="fetch_job", task_run_name="fetch-{portal}-{job_id}", retry_condition_fn=retry_upstream_only,
-      retry_jitter_factor=0.5)
-def fetch_job(portal: str, job_id: str, activities: list[Activity], options: BuildOptions) -> JobResult:
+      retry_jitter_factor=0.5, cache_policy=NO_CACHE)
+def fetch_job(portal: str, job_id: str, day: dt.date, activities: list[Activity], options: BuildOptions) -> JobResult:
+    """One job's rows for the campaign `day` (the activities are that day's in-webshop ones)."""
     result = fetch_job_rows(portal_client(portal), job_id, activities, options)
     get_run_logger().info("job done", extra={"event": "job_done", "portal": portal, "job": job_id,
                                              **dict(result.counts), **result.stats})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact
 
 from shadow.diff import diff_csv, render_report
 
 
-@task(name="shadow_diff")
+@task(name="shadow_diff", cache_policy=NO_CACHE)
 def shadow_diff(legacy_uri: str, new_uri: str) -> dict:
     result = diff_csv(legacy_uri, new_uri)
     counts = result.counts()

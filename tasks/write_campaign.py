@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from storage.csv_render import render_csv, sha256
 from storage.destinations import Destination, publish
@@ -21,7 +22,7 @@ class Written:
     dry_run: bool
 
 
-@task(name="write_campaign")
+@task(name="write_campaign", cache_policy=NO_CACHE)
 def write_campaign(rows: list[tuple[str, ...]], destination: Destination, manifest: dict, dry_run: bool) -> Written:
     data = render_csv(rows)
     digest = sha256(data)

@@ -56,7 +56,9 @@ def prefect_server():
     log = open(os.path.join(_HOME, "server.log"), "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PREFECT_UI_ENABLED": "false"},
+        stdout=log, stderr=subprocess.STDOUT,
+        # A fast scheduler loop so the e2e tests see a cron schedule create its runs.
+        env={**os.environ, "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2"},
     )
     try:
         deadline = time.monotonic() + 120
