@@ -19,8 +19,8 @@ run: $(STAMP)  ## build today's campaign against the simulator; prints where the
 test: $(STAMP)  ## the whole suite (starts its own Prefect server and simulator on 127.0.0.1)
 	$(PY) -m pytest
 
-bench: $(STAMP)  ## simulator throughput (run by hand; prints figures, asserts nothing)
-	$(PY) bench/sim_throughput.py
+bench: $(STAMP)  ## S1-S5 against their bounds (run by hand; prints a table, asserts nothing). BENCH_ARGS="--repeat 3"
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -2,7 +2,7 @@
 
 Synchronous and thread-safe: Prefect runs jobs in worker threads, and the
 access-key calls of a job fan out on the portal's own small thread pool, all
-under the portal's limiter.
+under the portal's limiter. The wire layer is KeepAliveTransport (blocks/transport.py).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from prefect.logging import get_run_logger
 from blocks.limiter import PortalLimiter
 from blocks.retry import RETRY_STATUSES, RetryPolicy
 from blocks.settings import PortalSettings
+from blocks.transport import KeepAliveTransport
 from contracts.errors import ContractError, UpstreamError
 
 T = TypeVar("T")
@@ -92,15 +93,12 @@ class PortalClient:
         self.limiter = limiter or PortalLimiter(settings.rate_limit_per_sec, settings.max_in_flight)
         self._sleep = sleep
         self.totals = RequestStats()  # every request of this process, failed task attempts included
-        creds = settings.credentials
         self._base = httpx.URL(settings.base_url + "/")
+        creds = settings.credentials
         self._http = httpx.Client(
             auth=(creds.username, creds.password),
             timeout=settings.timeout_s,
-            verify=True,
-            transport=transport,
-            limits=httpx.Limits(max_connections=settings.max_in_flight,
-                                max_keepalive_connections=settings.max_in_flight),
+            transport=transport or KeepAliveTransport(settings.timeout_s),  # TLS verified by its default context
             headers={"accept": "application/json", "user-agent": "sms-campaign-builder"},
         )
         self._pool = ThreadPoolExecutor(max_workers=settings.max_in_flight,
@@ -120,9 +118,9 @@ class PortalClient:
         while True:
             attempt += 1
             started = time.monotonic()
-            outcome, reason, retry_after = None, None, None
+            outcome, reason, retry_after, sent = None, None, None, started
             try:
-                with self.limiter.slot():
+                with self.limiter.slot() as sent:
                     response = self._http.get(target, params=params)
                 status = response.status_code
                 if status == 200:
@@ -141,13 +139,14 @@ class PortalClient:
             except httpx.TransportError as exc:
                 reason = type(exc).__name__
             stats.record((time.monotonic() - started) * 1000, attempt > 1)
-            if reason is None:
+            if reason == "429":
+                self.limiter.throttled(sent)
+            elif reason is None:
+                self.limiter.answered(sent)
                 return outcome
             if attempt >= self.policy.max_attempts:
                 raise UpstreamError(f"portal {self.portal} {endpoint}: {reason} after {attempt} attempts")
             delay = self.policy.delay(attempt, retry_after)
-            if retry_after:
-                self.limiter.pause(delay)
             event_logger().warning(
                 "retrying a portal request",
                 extra={"event": "retry", "portal": self.portal, "endpoint": endpoint, "attempt": attempt,

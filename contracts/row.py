@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import ConfigDict, StringConstraints, TypeAdapter, ValidationError, with_config
+from typing_extensions import TypedDict
 
 from contracts.payloads import Id
 
@@ -20,15 +21,20 @@ PHONE_COLUMNS = frozenset({"phone_number", "phone_number_2"})
 
 E164 = Annotated[str, StringConstraints(pattern=r"^(\+[1-9]\d{6,14})?$")]
 Email = Annotated[str, StringConstraints(pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")]
-Stamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")]
-Url = Annotated[str, StringConstraints(pattern=r"^https://[a-z0-9.-]+\.shop/")]
+Stamp = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https://[a-z0-9.-]+\.shop/[A-Za-z0-9/?=_-]*$")]
 YesNo = Literal["Yes", "No"]
 
 
-class CampaignRow(BaseModel):
-    """One SMS audience row. Field order is the CSV header (checked at import)."""
+@with_config(ConfigDict(extra="forbid"))
+class CampaignRow(TypedDict):
+    """One SMS audience row. Field order is the CSV header (checked at import).
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    A TypedDict validated by pydantic (ROW_ADAPTER): the same field rules as a
+    BaseModel, half again as fast, which matters at a million rows a run.
+    Free-text columns are the only ones whose values may hold a comma, quote,
+    line break or a leading formula character: every other column has a pattern.
+    """
 
     portal: Annotated[str, StringConstraints(pattern=r"^[a-z]+$")]
     job_uuid: Id
@@ -45,7 +51,7 @@ class CampaignRow(BaseModel):
     country: str
     group: str
     buyer: YesNo
-    access_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
+    access_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
     url: Url
     custom_gallery_url: Url
     sms_marketing_consent: Literal["SUBSCRIBE"]
@@ -59,12 +65,24 @@ class CampaignRow(BaseModel):
     registered_user_uuid: Annotated[str, StringConstraints(pattern=r"^([A-Za-z0-9][A-Za-z0-9-]{0,63})?$")]
     resolution_strategy: Literal["netlife-api-live"]
 
-    @model_validator(mode="after")
-    def _reachable(self):
-        if not self.phone_number and not self.email:
-            raise ValueError("row has neither phone nor email")
-        return self
 
 
-if tuple(CampaignRow.model_fields) != CSV_HEADER:  # pragma: no cover - guards edits to the model
+ROW_ADAPTER = TypeAdapter(CampaignRow)
+TEXT_COLUMNS = ("job_name", "external_id", "first_name", "last_name", "parent_name", "email", "email_2",
+                "country", "group", "activity_name", "registered_user_email")
+
+
+def row_problem(row: dict[str, str]) -> str | None:
+    """None for a row that keeps the contract, else the reject reason (`invalid_<column>`; no values)."""
+    try:
+        ROW_ADAPTER.validate_python(row)
+    except ValidationError as exc:
+        loc = exc.errors(include_input=False)[0].get("loc") or ()
+        return f"invalid_{loc[0]}" if loc else "invalid_row"
+    if not row["phone_number"] and not row["email"]:
+        return "invalid_unreachable"  # neither phone nor email
+    return None
+
+
+if tuple(CampaignRow.__annotations__) != CSV_HEADER:  # pragma: no cover - guards edits to the row
     raise ImportError("CampaignRow fields differ from the CSV contract header")

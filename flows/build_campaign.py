@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
+import itertools
 import time
 from collections import Counter, defaultdict
 
@@ -62,6 +63,11 @@ def settle(futures) -> tuple[list, list[BaseException]]:
     return results, errors
 
 
+def interleave(per_portal: list[list]) -> list:
+    """Round-robin over the portals, so the jobs in flight keep every portal busy at once."""
+    return [item for group in itertools.zip_longest(*per_portal) for item in group if item is not None]
+
+
 def raise_worst(errors: list[BaseException], total: int, what: str) -> None:
     """One exception for the run: its class is the most urgent one; its message counts them all."""
     if not errors:
@@ -75,19 +81,18 @@ def raise_worst(errors: list[BaseException], total: int, what: str) -> None:
     raise RuntimeError(message) from worst
 
 
-def per_portal_counts(params: RunParams, results: list[JobResult], rows) -> dict[str, dict[str, int]]:
+def per_portal_counts(params: RunParams, results: list[JobResult]) -> dict[str, dict[str, int]]:
     table: dict[str, Counter] = defaultdict(Counter)
     for portal in params.portals:
         table[portal]  # every requested portal gets a line, even with no work
     for result in results:
         counts = table[result.portal]
         counts["jobs"] += 1
+        counts["rows"] += result.rows
         counts["buyers"] += result.counts.get("buyers", 0)
         counts["non_buyers"] += result.counts.get("non_buyers", 0)
         counts["skipped_no_access_key"] += result.counts.get("skipped_no_access_key", 0)
-        counts["rejects"] += sum(v for k, v in result.counts.items() if k.startswith("rejected_"))
-    for row in rows:
-        table[row[0]]["rows"] += 1
+        counts["rejects"] += sum(result.rejects().values())
     return {portal: {k: table[portal][k] for k in PORTAL_COUNTS} for portal in sorted(table)}
 
 
@@ -124,7 +129,7 @@ def build_campaign(
     discover = discover_jobs.with_options(**reuse)
     discovered, errors = settle([discover.submit(p, params.day, tz_name, params.job_ids) for p in params.portals])
     raise_worst(errors, len(params.portals), "portal discoveries")
-    work = [(d.portal, job, acts) for d in discovered for job, acts in d.jobs.items()]
+    work = interleave([[(d.portal, job, acts) for job, acts in d.jobs.items()] for d in discovered])
     if params.job_ids:
         found = {job for _, job, _ in work}
         missing = [j for j in params.job_ids if j not in found]
@@ -140,23 +145,23 @@ def build_campaign(
         results, errors = settle(futures)
     raise_worst(errors, len(work), "jobs")
 
-    checked = check_contract(results, params.max_reject_ratio)
-    counts = per_portal_counts(params, results, checked.rows)
+    campaign = check_contract(results, params.max_reject_ratio)
+    counts = per_portal_counts(params, results)
     totals = request_totals()
     requests = totals["requests"] - totals_before["requests"]  # failed task attempts included
     retries_seen = totals["retries"] - totals_before["retries"]
     manifest = {
         "header": list(CSV_HEADER), "parameters": params.as_manifest(), "per_portal": counts,
-        "rejects": dict(sorted(checked.rejects.items())), "duplicates_removed": checked.duplicates,
+        "rejects": dict(sorted(campaign.rejects.items())), "duplicates_removed": campaign.duplicates,
         "flow_run_id": str(flow_run.id) if flow_run.id else None, "version": package_version(),
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    written: Written = write_campaign(checked.rows, params.destination, manifest, params.mode == "dry-run")
+    written: Written = write_campaign(campaign, params.destination, manifest, params.mode == "dry-run")
 
     summary = {
         "rows_out": written.rows, "latency_ms_total": round((time.monotonic() - started) * 1000),
         "requests": requests, "retries": retries_seen, "per_portal": counts,
-        "rejects": dict(sorted(checked.rejects.items())), "duplicates_removed": checked.duplicates,
+        "rejects": dict(sorted(campaign.rejects.items())), "duplicates_removed": campaign.duplicates,
     }
     logger.info("campaign summary", extra={"event": "summary", **summary})
     _publish_artifacts(params, written, counts)

@@ -1,7 +1,8 @@
 """Atomic publication of the CSV and its manifest: local path, `s3://bucket/key`, or `-` (stdout).
 
 Order: the old manifest goes first (the day is now incomplete), then the CSV,
-then the new manifest (the day is complete). A reader never sees a partial file:
+then the new manifest (the day is complete). The CSV arrives as chunks (one
+per job) and is hashed as it streams. A reader never sees a partial file:
 local writes go to a temp file then `os.replace`; S3 writes are one PUT or a
 completed multipart upload, with server-side encryption. On failure the CSV
 just written is removed and StorageError raised.
@@ -9,12 +10,13 @@ just written is removed and StorageError raised.
 
 from __future__ import annotations
 
-import io
+import hashlib
 import os
 import posixpath
 import sys
 import tempfile
 from dataclasses import dataclass
+from typing import BinaryIO, Callable, Iterable
 
 from contracts.errors import StorageError
 
@@ -61,35 +63,54 @@ class Destination:
         return Destination(self.kind, join(dirname(self.path), prefix, base(self.path)), self.bucket)
 
 
-def publish(dest: Destination, csv_bytes: bytes, manifest_bytes: bytes) -> None:
-    """Write CSV then manifest; on any failure leave no new CSV behind."""
+def publish(dest: Destination, chunks: Iterable[bytes], manifest_for: Callable[[str, int], bytes],
+            dry_run: bool = False) -> tuple[str, int]:
+    """Stream the CSV chunks to `dest`, then write the manifest built from (sha256, size).
+
+    Returns (sha256, size). Dry-run only hashes. On any failure no new CSV is left behind.
+    """
+    if dry_run:
+        return _copy(chunks, None)
     if dest.kind == "stdout":
-        sys.stdout.buffer.write(csv_bytes)
+        digest = _copy(chunks, sys.stdout.buffer)
         sys.stdout.flush()
-        return
+        return digest
     store = _S3(dest.bucket) if dest.kind == "s3" else _Local()
     manifest = dest.manifest
     store.delete(manifest.path)
-    store.put(dest.path, csv_bytes, "text/csv; charset=utf-8")
+    digest = store.put_stream(dest.path, chunks, "text/csv; charset=utf-8")
     try:
-        store.put(manifest.path, manifest_bytes, "application/json")
+        store.put_stream(manifest.path, [manifest_for(*digest)], "application/json")
     except StorageError:
         store.delete(dest.path)
         raise
+    return digest
+
+
+def _copy(chunks: Iterable[bytes], handle: BinaryIO | None) -> tuple[str, int]:
+    """Write chunks to `handle` (if any); the sha256 and size of what went through."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+        if handle is not None:
+            handle.write(chunk)
+    return digest.hexdigest(), size
 
 
 class _Local:
-    def put(self, path: str, data: bytes, content_type: str) -> None:
+    def put_stream(self, path: str, chunks: Iterable[bytes], content_type: str) -> tuple[str, int]:
         directory = os.path.dirname(path)
         tmp = None
         try:
             os.makedirs(directory, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=directory)
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                digest = _copy(chunks, handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
+            return digest
         except OSError as exc:
             if tmp and os.path.exists(tmp):
                 os.unlink(tmp)
@@ -118,18 +139,23 @@ class _S3:
             else {"ServerSideEncryption": "AES256"}
         return {"ContentType": content_type, **sse}
 
-    def put(self, key: str, data: bytes, content_type: str) -> None:
+    def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> tuple[str, int]:
+        """Spool to a temp file (hashing), then one PUT below the threshold, else a multipart
+        upload that completes or is aborted: readers never see part of it."""
+        from boto3.exceptions import S3UploadFailedError
         from boto3.s3.transfer import TransferConfig
         from botocore.exceptions import BotoCoreError, ClientError
-        from boto3.exceptions import S3UploadFailedError
 
-        try:
-            # One PUT below the threshold, else a multipart upload that completes or is aborted.
-            self.client.upload_fileobj(io.BytesIO(data), self.bucket, key, ExtraArgs=self._extra(content_type),
-                                       Config=TransferConfig(multipart_threshold=MULTIPART_THRESHOLD))
-        except (ClientError, BotoCoreError, S3UploadFailedError) as exc:
-            raise StorageError(f"cannot write s3://{self.bucket}/{key} ({_aws_reason(exc)}): "
-                               "check s3:PutObject and AWS credentials") from None
+        with tempfile.TemporaryFile() as spool:
+            digest = _copy(chunks, spool)
+            spool.seek(0)
+            try:
+                self.client.upload_fileobj(spool, self.bucket, key, ExtraArgs=self._extra(content_type),
+                                           Config=TransferConfig(multipart_threshold=MULTIPART_THRESHOLD))
+            except (ClientError, BotoCoreError, S3UploadFailedError) as exc:
+                raise StorageError(f"cannot write s3://{self.bucket}/{key} ({_aws_reason(exc)}): "
+                                   "check s3:PutObject and AWS credentials") from None
+        return digest
 
     def delete(self, key: str) -> None:
         from botocore.exceptions import BotoCoreError, ClientError

@@ -1,27 +1,18 @@
-"""check_contract: every row validated, duplicates removed, sorted; ContractError past the reject ratio."""
+"""check_contract: the dataset-level contract (reject ratio, disjoint jobs, header) over the checked jobs."""
 
 from __future__ import annotations
-
-from collections import Counter
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from contracts.checks import CheckedRows, check_rows
+from pipeline.assemble import Campaign, assemble
 from pipeline.fetch import JobResult
-
-REJECT_PREFIX = "rejected_"
 
 
 @task(name="check_contract", cache_policy=NO_CACHE)
-def check_contract(results: list[JobResult], max_reject_ratio: float) -> CheckedRows:
-    earlier: Counter = Counter()
-    for result in results:
-        for name, count in result.counts.items():
-            if name.startswith(REJECT_PREFIX):
-                earlier[name.removeprefix(REJECT_PREFIX)] += count
-    checked = check_rows((row for r in results for row in r.rows), earlier, max_reject_ratio)
+def check_contract(results: list[JobResult], max_reject_ratio: float) -> Campaign:
+    campaign = assemble(results, max_reject_ratio)
     get_run_logger().info("contract checked", extra={
-        "event": "contract_checked", "rows": len(checked.rows), "duplicates": checked.duplicates,
-        "rejects": dict(checked.rejects)})
-    return checked
+        "event": "contract_checked", "rows": campaign.rows, "duplicates": campaign.duplicates,
+        "rejects": dict(campaign.rejects)})
+    return campaign

@@ -28,14 +28,15 @@ def client(sleeps):
                               max_in_flight=4, timeout_s=5)
     # The limiter keeps real time but must not really wait after a 429's pause.
     limiter = PortalLimiter(1000, 4, sleep=lambda seconds: None)
+    # httpx's own transport, which respx intercepts (the default, KeepAliveTransport, is tested over loopback).
     c = PortalClient(settings, RetryPolicy(max_attempts=3, base_delay_s=0.01, max_delay_s=0.02),
-                     limiter=limiter, sleep=sleeps.append)
+                     limiter=limiter, transport=httpx.HTTPTransport(), sleep=sleeps.append)
     yield c
     c.close()
 
 
 @respx.mock
-def test_retry_after_is_honoured_then_success(client, sleeps, caplog):
+def test_retry_after_is_honoured_and_slows_the_portal(client, sleeps, caplog):
     route = respx.get(f"{BASE}/jobs/J1").mock(side_effect=[
         httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, json={"data": {"uuid": "J1"}})])
     stats = RequestStats()
@@ -43,6 +44,7 @@ def test_retry_after_is_honoured_then_success(client, sleeps, caplog):
         assert client.job("J1", stats) == {"uuid": "J1"}
     assert route.call_count == 2 and sleeps == [7.0]
     assert stats.requests == 2 and stats.retries == 1
+    assert client.limiter.rate < client.limiter.ceiling
     retry = [r for r in caplog.records if getattr(r, "event", None) == "retry"]
     assert retry and retry[0].endpoint == "/jobs/{job}" and retry[0].error == "429" and retry[0].attempt == 1
 
@@ -89,11 +91,22 @@ def test_auth_failure_is_not_retried(client, sleeps):
 
 
 @respx.mock
-def test_basic_auth_and_tls_verification(client):
+def test_basic_auth(client):
     route = respx.get(f"{BASE}/jobs/J1").mock(return_value=httpx.Response(200, json={"uuid": "J1"}))
     client.job("J1", RequestStats())
     assert route.calls[0].request.headers["authorization"] == httpx.BasicAuth("u", "p")._auth_header
-    assert client._http._transport._pool._ssl_context.verify_mode.name == "CERT_REQUIRED"
+
+
+def test_the_default_transport_verifies_tls():
+    import ssl
+
+    settings = PortalSettings("legacyphoto", BASE, Credentials("u", "p"), 8, 4, 5)
+    client = PortalClient(settings)
+    try:
+        context = client._http._transport.ssl_context
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    finally:
+        client.close()
 
 
 @respx.mock
@@ -133,20 +146,43 @@ def test_a_list_endpoint_answering_an_object_is_a_contract_error(client):
         client.job_users("J1", RequestStats())
 
 
-def test_limiter_paces_requests_and_pauses_after_429():
+def fake_time():
     now = [0.0]
-    slept = []
 
     def sleep(seconds):
-        slept.append(round(seconds, 6))
         now[0] += seconds
 
-    limiter = PortalLimiter(rate_per_sec=4, max_in_flight=2, clock=lambda: now[0], sleep=sleep)
-    for _ in range(3):
+    return now, (lambda: now[0]), sleep
+
+
+def test_limiter_paces_requests_just_under_the_rate():
+    from blocks.limiter import PACING_HEADROOM
+
+    now, clock, sleep = fake_time()
+    limiter = PortalLimiter(rate_per_sec=4, max_in_flight=2, clock=clock, sleep=sleep)
+    for _ in range(5):
         with limiter.slot():
             pass
-    assert slept == [0.25, 0.25]
-    limiter.pause(2.0)
-    with limiter.slot():
+    assert now[0] == pytest.approx(4 / (4 * PACING_HEADROOM))
+
+
+def test_limiter_learns_the_real_rate_from_a_429_then_creeps_back_up():
+    from blocks.limiter import ESTIMATE_HEADROOM
+
+    now, clock, sleep = fake_time()
+    limiter = PortalLimiter(rate_per_sec=100, max_in_flight=4, clock=clock, sleep=sleep)
+    for _ in range(50):  # the portal accepts 50 in its second...
+        with limiter.slot() as started:
+            pass
+        limiter.answered(started)
+    with limiter.slot() as started:
         pass
-    assert round(now[0], 6) == 2.5  # 0.5 elapsed + a 2 s pause from then
+    limiter.throttled(started)  # ...and refuses the 51st
+    limiter.throttled(started)  # the same overload: one signal
+    assert limiter.rate == pytest.approx(50 * ESTIMATE_HEADROOM)
+    with limiter.slot() as next_start:
+        pass
+    assert next_start >= 1.0  # left alone until the portal's window slid past the first request
+    for _ in range(10_000):
+        limiter.answered(clock())
+    assert limiter.rate == 100  # never above what the portal allows

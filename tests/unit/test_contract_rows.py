@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts.audience import build_rows, contact_of, select_subjects
-from contracts.checks import check_rows, validate_row
+from contracts.checks import check_reject_ratio, check_rows, validate_row
 from contracts.errors import ContractError
 from contracts.options import BuildOptions
 from contracts.payloads import Activity, JobDetails, Subject, UserLink
@@ -145,18 +145,40 @@ def good_row(**changes) -> dict:
 
 def test_check_rows_validates_dedupes_and_sorts():
     rows = [good_row(subject_uuid="s-2"), good_row(subject_uuid="s-1"), good_row(subject_uuid="s-1"),
-            good_row(subject_uuid="s-3", buyer="Maybe")]
-    checked = check_rows(rows, Counter(), max_reject_ratio=0.5)
+            good_row(subject_uuid="s-3", buyer="Maybe"), good_row(subject_uuid="s-4", access_code="-1")]
+    checked = check_rows(rows)
     assert [r[3] for r in checked.rows] == ["s-1", "s-2"]
-    assert checked.duplicates == 1 and checked.rejects == Counter(invalid_buyer=1)
+    assert checked.duplicates == 1 and checked.rejects == Counter(invalid_buyer=1, invalid_access_code=1)
 
 
 def test_reject_ratio_breach_is_a_contract_error_without_values():
     rows = [good_row(subject_uuid=f"s-{i}") for i in range(19)] + [good_row(subject_uuid="s-x", phone_number="555")]
-    check_rows(rows, Counter(), max_reject_ratio=0.05)  # 1 of 20: exactly 5%, allowed
+    checked = check_rows(rows)
+    check_reject_ratio(len(checked.rows), checked.rejects, 0.05)  # 1 of 20: exactly 5%, allowed
     with pytest.raises(ContractError) as caught:
-        check_rows(rows, Counter(invalid_phone=1), max_reject_ratio=0.05)
+        check_reject_ratio(len(checked.rows), checked.rejects + Counter(invalid_phone=1), 0.05)
     assert "invalid_phone=1, invalid_phone_number=1" in str(caught.value) and "555" not in str(caught.value)
+
+
+def job(portal: str, job_id: str, rows: list[dict]) -> "JobResult":
+    from pipeline.fetch import checked_job
+
+    return checked_job(portal, job_id, rows, Counter(buyers=1), {})
+
+
+def test_assemble_orders_jobs_so_blocks_concatenate_sorted():
+    from pipeline.assemble import assemble
+    from storage.csv_render import HEADER_LINE
+
+    a = job("legacyphoto", "job-b", [good_row(job_uuid="job-b", subject_uuid=f"s-{i}") for i in (2, 1)])
+    b = job("legacyphoto", "job-a", [good_row(job_uuid="job-a", subject_uuid="s-9")])
+    c = job("generationsphotos", "job-z", [good_row(portal="generationsphotos", job_uuid="job-z")])
+    campaign = assemble([a, b, c])
+    text = (HEADER_LINE + b"".join(campaign.blocks())).decode()
+    keys = [tuple(line.split(",")[i] for i in (0, 1, 3)) for line in text.splitlines()[1:]]
+    assert keys == sorted(keys) and campaign.rows == 4
+    with pytest.raises(ContractError, match="twice"):
+        assemble([a, a])
 
 
 def test_a_row_with_unexpected_columns_breaks_the_contract():
@@ -167,4 +189,4 @@ def test_a_row_with_unexpected_columns_breaks_the_contract():
 
 
 def test_campaign_row_fields_are_the_header():
-    assert tuple(CampaignRow.model_fields) == CSV_HEADER and len(CSV_HEADER) == 28
+    assert tuple(CampaignRow.__annotations__) == CSV_HEADER and len(CSV_HEADER) == 28
