@@ -67,7 +67,3 @@ def check_reject_ratio(rows: int, rejects: Counter, max_reject_ratio: float = DE
         raise ContractError(f"{total} of {considered} rows rejected "
                             f"({total / considered:.1%} > max_reject_ratio {max_reject_ratio:.1%}): {reasons}")
 
-
-def check_header(header: tuple[str, ...]) -> None:
-    if tuple(header) != CSV_HEADER:
-        raise ContractError("the CSV header differs from the contract")

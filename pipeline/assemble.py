@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from contracts.checks import DEFAULT_MAX_REJECT_RATIO, check_header, check_reject_ratio
+from contracts.checks import DEFAULT_MAX_REJECT_RATIO, check_reject_ratio
 from contracts.errors import ContractError
-from contracts.row import CSV_HEADER
 from pipeline.fetch import JobResult
 
 
@@ -23,8 +22,11 @@ class Campaign:
 
 
 def assemble(results: list[JobResult], max_reject_ratio: float = DEFAULT_MAX_REJECT_RATIO) -> Campaign:
-    """Order the jobs, prove they are disjoint on the key, and enforce the reject ratio over the whole run."""
-    check_header(CSV_HEADER)
+    """Order the jobs, prove they are disjoint on the key, and enforce the reject ratio over the whole run.
+
+    (The header is the contract's by construction: CampaignRow is checked against CSV_HEADER at
+    import, and every built row's columns against it in validate_row.)
+    """
     jobs = sorted(results, key=lambda r: (r.portal, r.job_id))
     seen = [(r.portal, r.job_id) for r in jobs]
     if len(set(seen)) != len(seen):

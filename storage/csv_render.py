@@ -53,8 +53,3 @@ HEADER_LINE = (",".join(CSV_HEADER) + "\n").encode("utf-8")
 def render_rows(rows: Iterable[tuple[str, ...]]) -> bytes:
     """CSV lines for checked rows, without the header: one job's block."""
     return "".join(map(csv_line, rows)).encode("utf-8")
-
-
-def render_csv(rows: Iterable[tuple[str, ...]]) -> bytes:
-    """Header then rows; the same rows always give the same bytes."""
-    return HEADER_LINE + render_rows(rows)

@@ -45,6 +45,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    """Stop a server or worker this suite started: by PID, politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """moto in-process with fake credentials: no call can reach real AWS."""
+    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
+                        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    from moto import mock_aws
+
+    with mock_aws():
+        yield
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """`prefect server start` on 127.0.0.1 (SQLite in a temp home); stopped by PID at the end."""
@@ -79,11 +101,7 @@ def prefect_server():
             APILogHandler().flush()  # ship queued run logs while the server still listens
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
         log.close()
 
 

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 from contracts.row import CSV_HEADER
@@ -39,6 +38,3 @@ def legacy_csv(rows: list[dict], now: str = "2025-10-31T06:00:03.123456") -> str
         lines.append(",".join(row[c] for c in CSV_HEADER))
     return "\n".join(lines) + "\n"
 
-
-def wall_clock() -> str:
-    return dt.datetime.now().isoformat()

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from tests.conftest import REFERENCE_DAY, ROOT, SIM_PORTALS
+from tests.conftest import REFERENCE_DAY, ROOT, SIM_PORTALS, stop_process
 from tests.expected import expected_rows
 
 pytestmark = pytest.mark.e2e
@@ -60,11 +60,7 @@ def deployed(prefect_server, _sim_server, tmp_path_factory):
     try:
         yield tmp
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop_process(worker)
         log.close()
 
 

@@ -21,7 +21,6 @@ from unittest import mock
 import boto3
 import pytest
 import yaml
-from moto import mock_aws
 
 from tests.conftest import ROOT
 
@@ -63,16 +62,6 @@ def test_every_job_variable_in_prefect_yaml_is_one_the_ecs_worker_knows():
     assert set(used) <= set(variables), f"unknown job variables (accepted silently by Prefect): {set(used) - set(variables)}"
     rendered = json.dumps(used)
     assert "{{" not in rendered, "a placeholder has no value in deployments/env.example"
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-                        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        yield
 
 
 def test_ecs_worker_registers_the_task_definition_and_runs_the_task_from_prefect_yaml(aws, monkeypatch):

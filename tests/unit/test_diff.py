@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from contracts.row import CSV_HEADER
 from flows import cli
@@ -151,17 +151,12 @@ def test_not_a_csv_or_no_key_is_exit_10_and_unreadable_is_exit_30(tmp_path, caps
     capsys.readouterr()
 
 
-def test_s3_inputs(tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket="shadow-bucket")
-        write(tmp_path / "a.csv", ROWS)
-        s3.put_object(Bucket="shadow-bucket", Key="legacy/2025-10-31.csv", Body=(tmp_path / "a.csv").read_bytes())
-        s3.put_object(Bucket="shadow-bucket", Key="new/2025-10-31.csv", Body=(tmp_path / "a.csv").read_bytes())
-        assert cli.main(["diff", "s3://shadow-bucket/legacy/2025-10-31.csv", "s3://shadow-bucket/new/2025-10-31.csv"]) == 0
-        assert cli.main(["diff", "s3://shadow-bucket/legacy/2025-10-31.csv", "s3://shadow-bucket/nope.csv"]) == 30
+def test_s3_inputs(tmp_path, capsys, aws):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="shadow-bucket")
+    body = Path(write(tmp_path / "a.csv", ROWS)).read_bytes()
+    s3.put_object(Bucket="shadow-bucket", Key="legacy/2025-10-31.csv", Body=body)
+    s3.put_object(Bucket="shadow-bucket", Key="new/2025-10-31.csv", Body=body)
+    assert cli.main(["diff", "s3://shadow-bucket/legacy/2025-10-31.csv", "s3://shadow-bucket/new/2025-10-31.csv"]) == 0
+    assert cli.main(["diff", "s3://shadow-bucket/legacy/2025-10-31.csv", "s3://shadow-bucket/nope.csv"]) == 30
     capsys.readouterr()

@@ -10,11 +10,10 @@ import os
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from contracts.errors import StorageError
 from contracts.row import CSV_HEADER
-from storage.csv_render import render_csv
+from storage.csv_render import HEADER_LINE, render_rows
 from storage.destinations import Destination, publish
 
 
@@ -27,7 +26,7 @@ def row(**values) -> tuple[str, ...]:
 def test_csv_quotes_rfc4180_and_guards_formulas_but_not_phones():
     rows = [row(portal="legacyphoto", job_name='Seniors, "Gala"\nDay', first_name="=SUM(A1)", last_name="-Ivy",
                 group="@home", external_id="\tx", phone_number="+12125550147", phone_number_2="+13125550100")]
-    data = render_csv(rows)
+    data = HEADER_LINE + render_rows(rows)
     assert data.startswith(",".join(CSV_HEADER).encode() + b"\n")
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     assert parsed[0] == list(CSV_HEADER) and len(parsed) == 2
@@ -36,7 +35,7 @@ def test_csv_quotes_rfc4180_and_guards_formulas_but_not_phones():
     assert (got["first_name"], got["last_name"], got["group"], got["external_id"]) == ("'=SUM(A1)", "'-Ivy", "'@home", "'\tx")
     assert (got["phone_number"], got["phone_number_2"]) == ("+12125550147", "+13125550100")
     assert b"\r\n" not in data
-    assert render_csv(rows) == data
+    assert HEADER_LINE + render_rows(rows) == data
 
 
 def reference_line(row: tuple[str, ...]) -> str:
@@ -121,15 +120,10 @@ def test_local_manifest_failure_removes_the_new_csv(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def s3(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        client = boto3.client("s3")
-        client.create_bucket(Bucket="campaigns")
-        yield client
+def s3(aws):
+    client = boto3.client("s3")
+    client.create_bucket(Bucket="campaigns")
+    return client
 
 
 def test_s3_publish_encrypts_and_writes_manifest_last(s3):
