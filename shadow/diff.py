@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import heapq
 import itertools
-import os
 import pickle
 import tempfile
 from collections import Counter

@@ -160,7 +160,7 @@ def test_reject_ratio_breach_is_a_contract_error_without_values():
     assert "invalid_phone=1, invalid_phone_number=1" in str(caught.value) and "555" not in str(caught.value)
 
 
-def job(portal: str, job_id: str, rows: list[dict]) -> "JobResult":
+def job(portal: str, job_id: str, rows: list[dict]):
     from pipeline.fetch import checked_job
 
     return checked_job(portal, job_id, rows, Counter(buyers=1), {})

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import boto3
-import pytest
 
 from contracts.row import CSV_HEADER
 from flows import cli
