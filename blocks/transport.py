@@ -65,9 +65,8 @@ class KeepAliveTransport(httpx.BaseTransport):
         return httpx.Response(answer.status, headers=answer.getheaders(), content=content, request=request)
 
     def close(self) -> None:
-        self._drop_all()
-
-    def _drop_all(self) -> None:
-        for connection in self._local.__dict__.get("connections", {}).values():
+        """Close the calling thread's connections (other threads' close when their thread ends)."""
+        connections = self._local.__dict__.get("connections", {})
+        for connection in connections.values():
             connection.close()
-        self._local.__dict__.get("connections", {}).clear()
+        connections.clear()

@@ -50,17 +50,20 @@ class Destination:
         return f"s3://{self.bucket}/{self.path}" if self.kind == "s3" else self.path
 
     @property
+    def _paths(self):
+        """S3 keys use / whatever the OS; local paths use the OS's rules."""
+        return posixpath if self.kind == "s3" else os.path
+
+    @property
     def manifest(self) -> "Destination":
-        join = posixpath.join if self.kind == "s3" else os.path.join
-        dirname = posixpath.dirname if self.kind == "s3" else os.path.dirname
-        return Destination(self.kind, join(dirname(self.path), MANIFEST_NAME), self.bucket)
+        paths = self._paths
+        return Destination(self.kind, paths.join(paths.dirname(self.path), MANIFEST_NAME), self.bucket)
 
     def with_prefix(self, prefix: str) -> "Destination":
         """The same name under `prefix/` beside the original (shadow runs)."""
-        join = posixpath.join if self.kind == "s3" else os.path.join
-        dirname = posixpath.dirname if self.kind == "s3" else os.path.dirname
-        base = posixpath.basename if self.kind == "s3" else os.path.basename
-        return Destination(self.kind, join(dirname(self.path), prefix, base(self.path)), self.bucket)
+        paths = self._paths
+        return Destination(self.kind, paths.join(paths.dirname(self.path), prefix, paths.basename(self.path)),
+                           self.bucket)
 
 
 def publish(dest: Destination, chunks: Iterable[bytes], manifest_for: Callable[[str, int], bytes],
